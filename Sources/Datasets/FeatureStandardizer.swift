@@ -12,29 +12,27 @@ public struct FeatureStandardizer: Sendable, Equatable {
     public init(fitting data: Dataset) {
         let columns = data.sampleSize
         let n = data.count
-        var sum = [Double](repeating: 0, count: columns)
-        var sumSquares = [Double](repeating: 0, count: columns)
+        // Two passes (mean, then squared deviations): exact enough for columns whose mean
+        // dwarfs their spread, where Σx² − n·mean² would cancel.
+        var mean = [Double](repeating: 0, count: columns)
+        var deviation = [Double](repeating: 0, count: columns)
         data.features.withUnsafeBufferPointer { f in
             for row in 0..<n {
+                for c in 0..<columns { mean[c] += Double(f[row * columns + c]) }
+            }
+            for c in 0..<columns { mean[c] /= Double(max(n, 1)) }
+            for row in 0..<n {
                 for c in 0..<columns {
-                    let x = Double(f[row * columns + c])
-                    sum[c] += x
-                    sumSquares[c] += x * x
+                    let d = Double(f[row * columns + c]) - mean[c]
+                    deviation[c] += d * d
                 }
             }
         }
-        var mean = [Float](repeating: 0, count: columns)
-        var std = [Float](repeating: 1, count: columns)
-        if n > 0 {
-            for c in 0..<columns {
-                let m = sum[c] / Double(n)
-                let variance = max(0, sumSquares[c] / Double(n) - m * m)
-                mean[c] = Float(m)
-                let s = Float(variance.squareRoot())
-                std[c] = s > 0 ? s : 1
-            }
+        let std = (0..<columns).map { c -> Float in
+            let s = Float((deviation[c] / Double(max(n, 1))).squareRoot())
+            return s > 0 ? s : 1
         }
-        self.mean = mean
+        self.mean = mean.map { Float($0) }
         self.std = std
     }
 
@@ -44,9 +42,12 @@ public struct FeatureStandardizer: Sendable, Equatable {
     }
 
     /// Standardises `data` in place; its sample size must equal the column count.
-    public func apply(to data: inout Dataset) {
+    public func apply(to data: inout Dataset) throws {
         let columns = mean.count
-        guard data.sampleSize == columns, columns > 0 else { return }
+        guard data.sampleSize == columns, std.count == columns else {
+            throw DatasetError(.shapeMismatch, path: nil,
+                               "\(data.name): \(data.sampleSize) features per example, the standardiser has \(columns) columns")
+        }
         let rows = data.count
         data.features.withUnsafeMutableBufferPointer { f in
             for row in 0..<rows {

@@ -19,6 +19,10 @@ public enum StratifiedSplit {
     public static func split(_ data: Dataset, seed: UInt64) throws -> (train: Dataset, test: Dataset) {
         var members = [[Int]](repeating: [], count: data.classCount)
         for (index, label) in data.labels.enumerated() {
+            guard label >= 0, Int(label) < data.classCount else {
+                throw DatasetError(.labelOutOfRange, path: nil,
+                                   "\(data.name): label \(label) of example \(index) is outside 0..<\(data.classCount)")
+            }
             members[Int(label)].append(index)
         }
         var isTest = [Bool](repeating: false, count: data.count)
