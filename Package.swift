@@ -24,7 +24,9 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        // No pkgConfig: libzmq.pc adds -isystem flags SwiftPM prohibits (a warning on every build);
+        // the header and library live in the default search paths on Debian/Ubuntu.
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         // protobuf-c code generated from proto/swiftps.proto by cluster/gen-proto (committed).
         .target(name: "CSwiftPSProto",
                 linkerSettings: [.linkedLibrary("protobuf-c")]),
@@ -48,7 +50,7 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "CZeroMQ"], swiftSettings: strict),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "swiftps"], swiftSettings: strict),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Datasets", "swiftps"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,7 +18,7 @@ public final class ProgressPrinter: @unchecked Sendable {
     public func line(_ text: String) {
         clearLive()
         print(prefix + text)
-        fflush(stdout)
+        fflush(nil)
     }
 
     func start(job: TrainingJob, split: DataSplit, parameterCount: Int, stepsPerEpoch: Int, totalSteps: Int) {

@@ -108,3 +108,20 @@ public struct TrainingJob: Sendable, Equatable {
         }
     }
 }
+
+extension TrainingJob {
+    /// The job as `swiftps coordinator` flags (minus --workers/--servers/--bind), so a
+    /// launcher can hand a resolved job to a child process unchanged.
+    public var trainingArguments: [String] {
+        var a = ["--model", modelName, "--optimizer", optimizer.kind.rawValue,
+                 "--lr", "\(optimizer.learningRate)", "--batch", String(batch),
+                 "--epochs", String(epochs), "--seed", String(seed), "--data", data,
+                 "--mode", mode.rawValue, "--staleness", String(staleness)]
+        if let maxSteps { a += ["--steps", String(maxSteps)] }
+        if let testData { a += ["--test-data", testData] }
+        if let labelColumn { a += ["--label-column", labelColumn] }
+        if let summaryJSON { a += ["--summary-json", summaryJSON] }
+        if let export { a += ["--export", export] }
+        return a
+    }
+}

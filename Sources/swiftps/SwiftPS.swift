@@ -7,7 +7,8 @@ struct SwiftPS: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftps",
         abstract: "A distributed parameter-server trainer: coordinator, server shards and workers over ZeroMQ.",
-        subcommands: [TrainCommand.self, BenchCommand.self])
+        subcommands: [TrainCommand.self, CoordinatorCommand.self, ServerCommand.self, WorkerCommand.self,
+                      BenchCommand.self])
 
     /// swift-log to stderr; `SWIFTPS_LOG_LEVEL` (trace…critical) sets the level, default info.
     static func bootstrapLogging(label prefix: String = "") {

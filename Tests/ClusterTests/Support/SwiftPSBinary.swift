@@ -67,3 +67,21 @@ enum SwiftPSBinary {
         return Result(status: timedOut ? -9 : process.terminationStatus, stdout: out, stderr: err)
     }
 }
+
+extension SwiftPSBinary {
+    /// A TCP socket listening on 127.0.0.1 at a free port, to make a bind elsewhere fail.
+    static func listeningSocket() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard fd >= 0, ok else { throw NSError(domain: "SwiftPSBinary", code: 1) }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+    }
+}
