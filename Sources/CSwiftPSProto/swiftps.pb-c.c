@@ -328,7 +328,7 @@ const ProtobufCMessageDescriptor swiftps__shard_info__descriptor =
   (ProtobufCMessageInit) swiftps__shard_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swiftps__job_spec__field_descriptors[24] =
+static const ProtobufCFieldDescriptor swiftps__job_spec__field_descriptors[25] =
 {
   {
     "rank",
@@ -618,6 +618,18 @@ static const ProtobufCFieldDescriptor swiftps__job_spec__field_descriptors[24] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "train_example_count",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Swiftps__JobSpec, train_example_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swiftps__job_spec__field_indices_by_name[] = {
   7,   /* field[7] = beta1 */
@@ -642,13 +654,14 @@ static const unsigned swiftps__job_spec__field_indices_by_name[] = {
   19,   /* field[19] = staleness */
   17,   /* field[17] = steps_per_epoch */
   16,   /* field[16] = total_steps */
+  24,   /* field[24] = train_example_count */
   10,   /* field[10] = weight_decay */
   13,   /* field[13] = workers */
 };
 static const ProtobufCIntRange swiftps__job_spec__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 24 }
+  { 0, 25 }
 };
 const ProtobufCMessageDescriptor swiftps__job_spec__descriptor =
 {
@@ -658,14 +671,14 @@ const ProtobufCMessageDescriptor swiftps__job_spec__descriptor =
   "Swiftps__JobSpec",
   "swiftps",
   sizeof(Swiftps__JobSpec),
-  24,
+  25,
   swiftps__job_spec__field_descriptors,
   swiftps__job_spec__field_indices_by_name,
   1,  swiftps__job_spec__number_ranges,
   (ProtobufCMessageInit) swiftps__job_spec__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swiftps__header__field_descriptors[21] =
+static const ProtobufCFieldDescriptor swiftps__header__field_descriptors[22] =
 {
   {
     "protocol_version",
@@ -919,6 +932,18 @@ static const ProtobufCFieldDescriptor swiftps__header__field_descriptors[21] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reply_with_weights",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Swiftps__Header, reply_with_weights),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swiftps__header__field_indices_by_name[] = {
   17,   /* field[17] = accuracy */
@@ -938,6 +963,7 @@ static const unsigned swiftps__header__field_indices_by_name[] = {
   0,   /* field[0] = protocol_version */
   14,   /* field[14] = publish_endpoint */
   3,   /* field[3] = rank */
+  21,   /* field[21] = reply_with_weights */
   2,   /* field[2] = role */
   5,   /* field[5] = step */
   15,   /* field[15] = text */
@@ -946,7 +972,7 @@ static const unsigned swiftps__header__field_indices_by_name[] = {
 static const ProtobufCIntRange swiftps__header__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 21 }
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor swiftps__header__descriptor =
 {
@@ -956,7 +982,7 @@ const ProtobufCMessageDescriptor swiftps__header__descriptor =
   "Swiftps__Header",
   "swiftps",
   sizeof(Swiftps__Header),
-  21,
+  22,
   swiftps__header__field_descriptors,
   swiftps__header__field_indices_by_name,
   1,  swiftps__header__number_ranges,

@@ -209,10 +209,14 @@ struct  Swiftps__JobSpec
    * worker only: examples in its data shard
    */
   uint64_t shard_example_count;
+  /*
+   * examples in the whole training set (the schedule's n)
+   */
+  uint64_t train_example_count;
 };
 #define SWIFTPS__JOB_SPEC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swiftps__job_spec__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0 }
+    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0 }
 
 
 /*
@@ -285,10 +289,16 @@ struct  Swiftps__Header
    */
   size_t n_frames;
   Swiftps__FrameSpec **frames;
+  /*
+   * PUSH only: answer with WEIGHTS of the pushed range (once the push is applied; in sync
+   * mode once the step's update is done) instead of PUSH_ACK. One round trip for the
+   * trainer's push-then-pull (ps-lite's PushPull).
+   */
+  protobuf_c_boolean reply_with_weights;
 };
 #define SWIFTPS__HEADER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swiftps__header__descriptor) \
-    , 0, 0, SWIFTPS__ROLE__ROLE_UNSPECIFIED, 0, SWIFTPS__KIND__KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, NULL, 0,NULL }
+    , 0, 0, SWIFTPS__ROLE__ROLE_UNSPECIFIED, 0, SWIFTPS__KIND__KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, NULL, 0,NULL, 0 }
 
 
 /* Swiftps__FrameSpec methods */
