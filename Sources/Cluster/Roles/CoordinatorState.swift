@@ -67,8 +67,11 @@ final class CoordinatorState {
         var g = SystemRandomNumberGenerator()
         identity = RoleIdentity(role: .coordinator, rank: 0, jobID: g.next() | 1)
         chunkExamples = max(1, (4 << 20) / max(1, split.train.sampleSize * 4))
-        var spec = jobSpec(rank: 0)
+        var spec = JobSpec()
+        spec.mode = job.mode.rawValue
         spec.workers = job.workers
+        spec.totalSteps = totalSteps
+        spec.stepsPerEpoch = schedule.stepsPerEpoch
         evaluationVersions = spec.evaluationVersions
         printer.start(job: job, split: split, parameterCount: network.parameterCount,
                       stepsPerEpoch: schedule.stepsPerEpoch, totalSteps: totalSteps)

@@ -14,6 +14,11 @@ public final class LocalCluster: @unchecked Sendable {
     public struct Role: Sendable {
         public var name: String
         public var arguments: [String]
+
+        public init(name: String, arguments: [String]) {
+            self.name = name
+            self.arguments = arguments
+        }
     }
 
     let executable: String
