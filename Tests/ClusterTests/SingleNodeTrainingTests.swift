@@ -39,7 +39,7 @@ final class SingleNodeTrainingTests: XCTestCase {
         let r = try SwiftPSBinary.run(["train", "--single", "--model", "iris-mlp", "--summary-json", summary])
         XCTAssertEqual(r.status, 0, r.stderr)
         let accuracy = try XCTUnwrap(try Exports.summary(summary)["test_accuracy"] as? Double)
-        XCTAssertGreaterThanOrEqual(accuracy, 0.9667, r.stdout)
+        XCTAssertGreaterThanOrEqual(accuracy, 29.0 / 30.0 - 1e-9, r.stdout)  // 96.67%: 29 of the 30 held-out flowers
     }
 
     func testExportHoldsOneF32TensorPerWeightAndBiasWithTheModelSpec() throws {

@@ -78,6 +78,14 @@ final class ShardState {
                 return
             }
             let applied = try push(m, publisher: publisher, coordinator: coordinator)
+            if mode != .sync {
+                // Async/SSP: the pusher gets the weights its push produced straight back, ahead
+                // of the ack on the same pipe, so it never computes on weights older than its
+                // own last update (ps-lite's push-then-pull), without waiting for anyone else.
+                var w = weightsHeader()
+                w.step = clock
+                _ = try router.send(header: w, frames: [Float.frame(UnsafeBufferPointer(weights))], to: from, wait: false)
+            }
             var ack = identity.header(.pushAck)
             ack.step = h.step
             ack.version = version
@@ -118,25 +126,31 @@ final class ShardState {
                     optimizer.step(parameters: weights, gradients: UnsafeBufferPointer(combined))
                 }
                 for i in received.indices { received[i] = false }
-                try applied(publisher: publisher, coordinator: coordinator)
+                try applied(publisher: publisher, coordinator: coordinator, broadcast: true)
             }
             return true
         case .async, .ssp:
             if h.step <= lastStep[k] { return false }
             m.copyFloats(frame: 0, into: combined)
             optimizer.step(parameters: weights, gradients: UnsafeBufferPointer(combined))
+            let before = clock
             lastStep[k] = h.step
-            try applied(publisher: publisher, coordinator: coordinator)
+            try applied(publisher: publisher, coordinator: coordinator, broadcast: clock > before)
             return true
         }
     }
 
-    private func applied(publisher: WireSocket, coordinator: WireSocket) throws {
+    /// Bumps the version; broadcasts when the clock advanced (every sync step; in SSP when
+    /// the slowest worker moved on, which is what waiting workers need to hear; async
+    /// workers get their weights in the push reply and need no broadcast).
+    private func applied(publisher: WireSocket, coordinator: WireSocket, broadcast: Bool) throws {
         version += 1
-        var w = weightsHeader()
-        w.step = clock
         let frame = Float.frame(UnsafeBufferPointer(weights))
-        _ = try publisher.send(header: w, frames: [frame], wait: false)
+        if broadcast && mode != .async {
+            var w = weightsHeader()
+            w.step = clock
+            _ = try publisher.send(header: w, frames: [frame], wait: false)
+        }
         if evaluationVersions.contains(version) {
             var e = identity.header(.evaluate)
             e.version = version

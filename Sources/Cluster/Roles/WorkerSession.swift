@@ -25,6 +25,8 @@ final class WorkerSession {
     /// Newest weights version and clock seen from each shard (−1: none yet).
     var knownVersion: [Int]
     var knownClock: [Int]
+    /// Async/SSP: the newest step each shard acknowledged (−1: none yet).
+    var ackedStep: [Int]
     let indices: UnsafeMutableBufferPointer<Int>
     let features: UnsafeMutablePointer<Float>
     let labels: UnsafeMutablePointer<Int32>
@@ -87,6 +89,7 @@ final class WorkerSession {
         coordinatorIndex = try poller.add(coordinator)
         knownVersion = Array(repeating: -1, count: ranges.count)
         knownClock = Array(repeating: 0, count: ranges.count)
+        ackedStep = Array(repeating: -1, count: ranges.count)
         indices = .allocate(capacity: localBatch)
         features = .allocate(capacity: localBatch * shard.sampleSize)
         labels = .allocate(capacity: localBatch)
@@ -127,8 +130,6 @@ final class WorkerSession {
             if mode == .ssp {
                 let need = t - job.staleness
                 try wait(until: { $0.knownClock.allSatisfy { $0 >= need } }, what: "SSP clock \(need)", pushes: nil)
-            } else if mode == .async {
-                try drain()
             }
             for i in 0..<b { indices[i] = order[local * b + i] }
             shard.gather(UnsafeBufferPointer(indices), features: features, labels: labels)
@@ -142,6 +143,10 @@ final class WorkerSession {
             if mode == .sync {
                 let need = t + 1
                 try wait(until: { $0.knownVersion.allSatisfy { $0 >= need } }, what: "weights of step \(need)", pushes: t)
+            } else {
+                // Flow control: a worker may not run ahead of its own applied pushes, or it would
+                // compute on ever staler weights while its pushes queue up at the shards.
+                try wait(until: { $0.ackedStep.allSatisfy { $0 >= t } }, what: "acknowledgement of step \(t)", pushes: t)
             }
             if local == stepsPerEpoch - 1 || t == job.totalSteps - 1 {
                 var p = identity.header(.progress)
@@ -165,12 +170,6 @@ final class WorkerSession {
             h.exampleCount = localBatch
             try shardSockets[r].send(header: h, frames: [Float.frame(UnsafeBufferPointer(rebasing: grads[range]))])
         }
-    }
-
-    /// Applies whatever has arrived without blocking (async mode between steps).
-    private func drain() throws {
-        try poller.poll(timeout: .zero)
-        try handleReadable()
     }
 
     /// Polls until `condition` holds; on a stall pulls the lagging shards (PUB/SUB may have
@@ -239,6 +238,10 @@ final class WorkerSession {
             }
             knownVersion[r] = h.version
             knownClock[r] = h.step
+        case .pushAck:
+            if let r = ranges.firstIndex(where: { $0.lowerBound == h.keyLo && $0.upperBound == h.keyHi }) {
+                ackedStep[r] = max(ackedStep[r], h.step)
+            }
         case .error:
             throw ClusterError(.peerFailed, "server \(h.rank): \(h.text)")
         default:
