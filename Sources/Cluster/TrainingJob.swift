@@ -97,7 +97,12 @@ public struct TrainingJob: Sendable, Equatable {
         let e = epochs ?? preset?.epochs ?? 1
         guard e > 0 else { throw ClusterError(.badArgument, "--epochs must be at least 1, got \(e)") }
         let d = data ?? (model == "iris-mlp" ? "iris" : "mnist")
-        return (model, spec, OptimizerConfig(kind: kind, learningRate: lr), b, e, d)
+        // The preset's whole optimizer recipe (e.g. iris-mlp's weight decay) applies when the
+        // user keeps its optimizer; only the learning rate is then theirs to override.
+        var config = preset.flatMap { $0.optimizer == kind ? $0.optimizerConfig : nil }
+            ?? OptimizerConfig(kind: kind, learningRate: lr)
+        config.learningRate = lr
+        return (model, spec, config, b, e, d)
     }
 
     static func defaultLearningRate(_ kind: OptimizerKind) -> Float {

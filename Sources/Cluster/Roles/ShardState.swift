@@ -28,6 +28,7 @@ final class ShardState {
     /// Updates applied (sync: steps; async/SSP: pushes).
     private(set) var version = 0
     let evaluationVersions: Set<Int>
+    var timings = StepTimings(["apply", "broadcast"])
 
     init(job: JobSpec, range: Range<Int>, identity: RoleIdentity, logger: Logger) throws {
         self.job = job
@@ -119,6 +120,7 @@ final class ShardState {
             counts[k] = h.exampleCount
             received[k] = true
             if received.allSatisfy({ $0 }) {
+                timings.begin()
                 if pending.count == 1 {
                     optimizer.step(parameters: weights, gradients: pendingViews[0])
                 } else {
@@ -131,6 +133,7 @@ final class ShardState {
             return true
         case .async, .ssp:
             if h.step <= lastStep[k] { return false }
+            timings.begin()
             m.copyFloats(frame: 0, into: combined)
             optimizer.step(parameters: weights, gradients: UnsafeBufferPointer(combined))
             let before = clock
@@ -144,6 +147,8 @@ final class ShardState {
     /// the slowest worker moved on, which is what waiting workers need to hear; async
     /// workers get their weights in the push reply and need no broadcast).
     private func applied(publisher: WireSocket, coordinator: WireSocket, broadcast: Bool) throws {
+        timings.lap("apply")
+        defer { timings.lap("broadcast") }
         version += 1
         let frame = Float.frame(UnsafeBufferPointer(weights))
         if broadcast && mode != .async {
@@ -157,6 +162,7 @@ final class ShardState {
             e.step = clock
             e.keyLo = range.lowerBound
             e.keyHi = range.upperBound
+            e.text = timings.text
             _ = try coordinator.send(header: e, frames: [frame])
         }
     }

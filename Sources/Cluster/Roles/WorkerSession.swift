@@ -33,6 +33,7 @@ final class WorkerSession {
     var lastBeat: UInt64 = 0
     var lastCoordinatorMessage = Clock.now
     let weightsPolicy: ValidationPolicy
+    var timings = StepTimings(["compute", "push", "wait"])
     let coordinatorPolicy: ValidationPolicy
 
     init(job: JobSpec, identity: RoleIdentity, shard: Dataset, context: WireContext,
@@ -131,6 +132,7 @@ final class WorkerSession {
                 let need = t - job.staleness
                 try wait(until: { $0.knownClock.allSatisfy { $0 >= need } }, what: "SSP clock \(need)", pushes: nil)
             }
+            timings.begin()
             for i in 0..<b { indices[i] = order[local * b + i] }
             shard.gather(UnsafeBufferPointer(indices), features: features, labels: labels)
             let loss = network.lossAndGradient(inputs: features, labels: labels, batch: b)
@@ -139,7 +141,9 @@ final class WorkerSession {
             }
             epochLoss += Double(loss) * Double(b)
             epochExamples += b
+            timings.lap("compute")
             try push(step: t)
+            timings.lap("push")
             if mode == .sync {
                 let need = t + 1
                 try wait(until: { $0.knownVersion.allSatisfy { $0 >= need } }, what: "weights of step \(need)", pushes: t)
@@ -148,12 +152,14 @@ final class WorkerSession {
                 // compute on ever staler weights while its pushes queue up at the shards.
                 try wait(until: { $0.ackedStep.allSatisfy { $0 >= t } }, what: "acknowledgement of step \(t)", pushes: t)
             }
+            timings.lap("wait")
             if local == stepsPerEpoch - 1 || t == job.totalSteps - 1 {
                 var p = identity.header(.progress)
                 p.step = epoch
                 p.loss = epochLoss / Double(max(epochExamples, 1))
                 p.exampleCount = epochExamples
                 p.examplesPerSecond = Double(epochExamples) / max(Clock.seconds(since: epochStart), 1e-9)
+                if t == job.totalSteps - 1 { p.text = timings.text }
                 try coordinator.send(header: p)
             }
             try heartbeatIfDue()

@@ -32,24 +32,47 @@ public final class MaxPool2D: Layer {
         var y = output
         var index = argmax.pointer
         let imageSize = height * width * c
+        let lanes = SIMD4<Int32>(0, 1, 2, 3)
         for n in 0..<batch {
             let image = input + n * imageSize
             for oy in 0..<outHeight {
                 for ox in 0..<outWidth {
                     let first = ((oy * p) * width + ox * p) * c
-                    for ch in 0..<c {
-                        y[ch] = image[first + ch]
-                        index[ch] = Int32(truncatingIfNeeded: first + ch)
-                    }
-                    for wy in 0..<p {
-                        for wx in 0..<p where wy != 0 || wx != 0 {
-                            let base = ((oy * p + wy) * width + ox * p + wx) * c
-                            let x = image + base
-                            for ch in 0..<c where x[ch] > y[ch] {
-                                y[ch] = x[ch]
-                                index[ch] = Int32(truncatingIfNeeded: base + ch)
+                    // Channels 4 at a time with SIMD compare-and-select: scalar code here
+                    // compiles to data-dependent branches that mispredict half the time.
+                    var ch = 0
+                    while ch + 4 <= c {
+                        var best = load4(image + first + ch)
+                        var winner = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: first + ch)) &+ lanes
+                        for wy in 0..<p {
+                            for wx in 0..<p where wy != 0 || wx != 0 {
+                                let offset = ((oy * p + wy) * width + ox * p + wx) * c + ch
+                                let v = load4(image + offset)
+                                let better = v .> best
+                                best.replace(with: v, where: better)
+                                winner.replace(with: SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: offset)) &+ lanes,
+                                               where: better)
                             }
                         }
+                        UnsafeMutableRawPointer(y + ch).storeBytes(of: best, as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(index + ch).storeBytes(of: winner, as: SIMD4<Int32>.self)
+                        ch += 4
+                    }
+                    while ch < c {
+                        var best = image[first + ch]
+                        var winner = first + ch
+                        for wy in 0..<p {
+                            for wx in 0..<p where wy != 0 || wx != 0 {
+                                let offset = ((oy * p + wy) * width + ox * p + wx) * c + ch
+                                if image[offset] > best {
+                                    best = image[offset]
+                                    winner = offset
+                                }
+                            }
+                        }
+                        y[ch] = best
+                        index[ch] = Int32(truncatingIfNeeded: winner)
+                        ch += 1
                     }
                     y += c
                     index += c
@@ -73,4 +96,9 @@ public final class MaxPool2D: Layer {
             }
         }
     }
+}
+
+@inline(__always)
+private func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
 }
