@@ -25,5 +25,5 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: release builds only; every figure is printed beside a baseline measured in the same run.",
-        subcommands: [ComputeBenchCommand.self, TransportBenchCommand.self])
+        subcommands: [ComputeBenchCommand.self, TransportBenchCommand.self, ClusterBenchCommand.self])
 }

@@ -81,7 +81,7 @@ final class DeploymentNetnsTests: XCTestCase {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("swiftps-netns-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
         let r = try harness(["--binary", binary.path, "--servers", "2", "--workers", "4", "--prefix", prefix,
-                             "--subnet", subnet, "--out", out.path, "--min-accuracy", "0.80", "--reference",
+                             "--subnet", subnet, "--out", out.path, "--min-accuracy", "0.88", "--reference",
                              "--timeout", "600", "--",
                              "--epochs", "1", "--steps", "60", "--batch", "256", "--seed", "7"],
                             timeout: 900)

@@ -40,6 +40,12 @@ final class CoordinatorState {
     var trainingStarted: UInt64 = 0
     var lastEpochLine: (trainLoss: Double, rate: Double) = (.nan, 0)
     var finalParameters: [Float] = []
+    /// Phase timings reported at the end by each worker and server (seconds, whole run).
+    var workerTimings: [Int: [String: Double]] = [:]
+    var serverTimings: [Int: [String: Double]] = [:]
+    /// Training examples and seconds over finished epochs (an epoch lasts as long as its slowest worker).
+    var trainedExamples = 0
+    var trainingSeconds = 0.0
 
     var parameterCount: Int { network.parameterCount }
 
@@ -238,6 +244,7 @@ final class CoordinatorState {
     }
 
     private func recordProgress(_ h: Header) {
+        if let t = StepTimings.parse(h.text) { workerTimings[h.rank] = t }
         progress[h.step, default: [:]][h.rank] = (h.loss, h.exampleCount, h.examplesPerSecond)
         printReadyEpochs()
     }
@@ -254,6 +261,7 @@ final class CoordinatorState {
             _ = message.copyFloats(frame: 0, into: UnsafeMutableBufferPointer(rebasing: all[r]))
         }
         snap.reported.insert(h.rank)
+        if let t = StepTimings.parse(h.text) { serverTimings[h.rank] = t }
         if snap.reported.count == job.servers {
             snapshots[h.version] = nil
             let done = snap.values.withUnsafeBufferPointer { src in
@@ -276,7 +284,10 @@ final class CoordinatorState {
                   let reports = progress[e], reports.count == job.workers else { return }
             let examples = reports.values.reduce(0) { $0 + $1.examples }
             let lossSum = reports.values.reduce(0.0) { $0 + $1.loss * Double($1.examples) }
-            let rate = reports.values.reduce(0.0) { $0 + $1.rate }
+            let slowest = reports.values.map { Double($0.examples) / max($0.rate, 1e-9) }.max() ?? 0
+            trainedExamples += examples
+            trainingSeconds += slowest
+            let rate = Double(examples) / max(slowest, 1e-9)
             let trainLoss = lossSum / Double(max(examples, 1))
             let seconds = Clock.seconds(since: epochStarted)
             epochStarted = Clock.now
@@ -322,11 +333,30 @@ final class CoordinatorState {
         _ = try router?.send(header: h, to: id, wait: false)
     }
 
+    /// One line saying where a step's time went, mean over workers and over servers.
+    var breakdownLine: String? {
+        guard !workerTimings.isEmpty, totalSteps > 0 else { return nil }
+        func mean(_ t: [Int: [String: Double]], _ key: String) -> Double {
+            t.values.map { $0[key] ?? 0 }.reduce(0, +) / Double(max(t.count, 1)) / Double(totalSteps) * 1000
+        }
+        let compute = mean(workerTimings, "compute"), push = mean(workerTimings, "push"), wait = mean(workerTimings, "wait")
+        let updates = Double(job.mode == .sync ? 1 : job.workers)
+        return String(format: "breakdown (ms per step): compute %.3f  push %.3f  wait %.3f  step %.3f (worker mean) | apply %.3f  broadcast %.3f (server mean, %.0f update%@ per step) | %d bytes moved per step",
+                      compute, push, wait, compute + push + wait,
+                      mean(serverTimings, "apply") * updates, mean(serverTimings, "broadcast") * updates,
+                      updates, updates == 1 ? "" : "s", bytesPerStep)
+    }
+
+    /// Gradient pushed plus weights received by every worker, per step (payload bytes).
+    var bytesPerStep: Int { job.workers * 2 * parameterCount * 4 }
+
     func finish(wallSeconds: Double) throws -> TrainingSummary {
+        if let line = breakdownLine { printer.line(line) }
         let final = evaluationVersions.last.flatMap { evaluations[$0] } ?? (.nan, 0)
         let summary = TrainingSummary(
             testAccuracy: final.accuracy, testLoss: final.loss, trainLoss: lastEpochLine.trainLoss,
-            epochs: epochsToRun, steps: totalSteps, samplesPerSecond: lastEpochLine.rate,
+            epochs: epochsToRun, steps: totalSteps,
+            samplesPerSecond: Double(trainedExamples) / max(trainingSeconds, 1e-9),
             wallSeconds: wallSeconds, model: job.modelName, optimizer: job.optimizer.kind.rawValue,
             workers: job.workers, servers: job.servers)
         if let path = job.export {
