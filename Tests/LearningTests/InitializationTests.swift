@@ -25,31 +25,28 @@ final class InitializationTests: XCTestCase {
         let first = Array(net.parameters)
         // Bit patterns of layer0.dense.weight, bias, layer2.dense.weight, bias for seed 1.
         XCTAssertEqual(first.map(\.bitPattern), [
-            0x3F2B_9BC3, 0x3FD1_2F0C, 0xBE82_3D31, 0x3F87_C61B, 0, 0,
+            0x3EF2_B0E6, 0x3F93_EA4F, 0xBE38_2F92, 0x3F40_0363, 0, 0,
             0xBF98_8BB1, 0x3DAF_5ACE, 0x3CBA_9470, 0x3F36_DD41, 0, 0,
         ])
         net.initializeParameters(seed: 1)
         XCTAssertEqual(Array(net.parameters), first)
-        // Layer 0 is followed by ReLU → He-uniform limit √(6/2) = √3; layer 2 Glorot √(6/4).
-        XCTAssertTrue(first[0..<4].allSatisfy { abs($0) <= Float(3).squareRoot() })
+        // Glorot-uniform everywhere (Keras's default): limit √(6/(2+2)) for both layers.
+        XCTAssertTrue(first[0..<4].allSatisfy { abs($0) <= Float(1.5).squareRoot() })
         XCTAssertTrue(first[6..<10].allSatisfy { abs($0) <= Float(1.5).squareRoot() })
     }
 
-    func testBiasesStartAtZeroAndWeightsRespectHeOrGlorotLimits() throws {
+    func testBiasesStartAtZeroAndWeightsFillTheirGlorotRange() throws {
         let net = try initialized(3)
-        let spec = net.spec.layers
         for t in net.parameterTensors {
             let values = net.parameters[t.offset..<(t.offset + t.count)]
             if t.name.hasSuffix("bias") {
                 XCTAssertTrue(values.allSatisfy { $0 == 0 }, t.name)
                 continue
             }
-            let layerIndex = Int(t.name.dropFirst(5).prefix { $0.isNumber })!
-            let followedByReLU = layerIndex + 1 < spec.count && spec[layerIndex + 1] == .relu
             let (fanIn, fanOut): (Int, Int) = t.shape.count == 4
                 ? (t.shape[0] * t.shape[1] * t.shape[2], t.shape[0] * t.shape[1] * t.shape[3])
                 : (t.shape[0], t.shape[1])
-            let limit = followedByReLU ? (6 / Float(fanIn)).squareRoot() : (6 / Float(fanIn + fanOut)).squareRoot()
+            let limit = (6 / Float(fanIn + fanOut)).squareRoot()
             let maxAbs = values.map { abs($0) }.max() ?? 0
             XCTAssertLessThanOrEqual(maxAbs, limit, t.name)
             XCTAssertGreaterThan(maxAbs, 0.9 * limit, "\(t.name) should fill its range")
