@@ -22,7 +22,7 @@ public enum TransportBenchmark {
         /// Payload sizes in bytes: one worker's full parameter vector.
         public var sizes: [Int] = [4 << 10, 64 << 10, 1 << 20, 16 << 20]
         /// Timed repetitions per measurement; the median is reported (one untimed warm-up).
-        public var repetitions = 5
+        public var repetitions = 9
         public var transport: Transport = .tcp
         public var topologies: [Topology] = [.oneByOne]
         /// Pushes a worker keeps in flight per server before waiting for acks (1 = strict
@@ -52,8 +52,11 @@ public enum TransportBenchmark {
         public var baseline: String?
         public var baselineSecondsPerOp: Double?
 
+        /// Median over repetitions of (bare time ÷ this time), each pair measured back to back.
+        public var pairedRatio: Double? = nil
+
         public var gigabytesPerSecond: Double { Double(size) / secondsPerOp / 1e9 }
-        public var ratio: Double? { baselineSecondsPerOp.map { $0 / secondsPerOp } }
+        public var ratio: Double? { pairedRatio ?? baselineSecondsPerOp.map { $0 / secondsPerOp } }
     }
 
     /// Runs every requested measurement, printing lines through `print` as they finish.
@@ -86,30 +89,48 @@ public enum TransportBenchmark {
         let shards = servers.map(\.shard)
         let bench = try WorkerBench(shards: shards, parameterCount: floats, workers: topology.workers, options: options)
 
-        func median(_ body: () throws -> Double) rethrows -> Double {
-            _ = try body()  // warm-up: connections, page faults, TCP windows
-            var t: [Double] = []
-            for _ in 0..<options.repetitions { t.append(try body()) }
-            t.sort()
-            return t[t.count / 2]
+        // Interleaved: every repetition measures each operation and its bare ceiling back to
+        // back, and a ratio is the median of the per-repetition ratios. A burst of load from a
+        // neighbour on this shared VM then hits both sides of a ratio, not just one of them.
+        let kinds: [(String, () throws -> Double)] = [
+            ("bareOneWay", { try bench.bareOneWay(ops: ops) }),
+            ("push", { try bench.wirePush(ops: ops) }),
+            ("bareFetch", { try bench.bareFetch(ops: ops) }),
+            ("pull", { try bench.wirePull(ops: ops) }),
+            ("bareEcho", { try bench.bareEcho(ops: ops) }),
+            ("push+pull", { try bench.wirePushPull(ops: ops) }),
+            ("push,pull", { try bench.wirePushThenPull(ops: ops) }),
+        ]
+        for (_, body) in kinds { _ = try body() }   // warm-up: connections, page faults, TCP windows
+        var samples: [String: [Double]] = [:]
+        for _ in 0..<options.repetitions {
+            for (name, body) in kinds { samples[name, default: []].append(try body()) }
         }
-        let bareOneWay = try median { try bench.bareOneWay(ops: ops) }
-        let bareFetch = try median { try bench.bareFetch(ops: ops) }
-        let bareEcho = try median { try bench.bareEcho(ops: ops) }
-        let push = try median { try bench.wirePush(ops: ops) }
-        let pull = try median { try bench.wirePull(ops: ops) }
-        let pushPull = try median { try bench.wirePushPull(ops: ops) }
-        let pushThenPull = try median { try bench.wirePushThenPull(ops: ops) }
+        func median(_ xs: [Double]) -> Double {
+            let t = xs.sorted()
+            return t.isEmpty ? .nan : t[t.count / 2]
+        }
+        func pairedRatio(_ op: String, _ bare: String) -> Double {
+            median(zip(samples[bare] ?? [], samples[op] ?? []).map { $0 / $1 })
+        }
+        let bareOneWay = median(samples["bareOneWay"] ?? [])
+        let bareFetch = median(samples["bareFetch"] ?? [])
+        let bareEcho = median(samples["bareEcho"] ?? [])
+        let push = median(samples["push"] ?? [])
+        let pull = median(samples["pull"] ?? [])
+        let pushPull = median(samples["push+pull"] ?? [])
+        let pushThenPull = median(samples["push,pull"] ?? [])
         let rejected = try bench.rejections()
         if rejected > 0 { throw BenchError("servers rejected \(rejected) message(s): the benchmark is broken") }
-        func m(_ op: String, _ t: Double, _ b: String?, _ bt: Double?) -> Measurement {
-            Measurement(topology: topology, size: floats * 4, operation: op, secondsPerOp: t, baseline: b, baselineSecondsPerOp: bt)
+        func m(_ op: String, _ t: Double, _ b: String, _ bt: Double, _ bareKey: String) -> Measurement {
+            Measurement(topology: topology, size: floats * 4, operation: op, secondsPerOp: t, baseline: b,
+                        baselineSecondsPerOp: bt, pairedRatio: pairedRatio(op, bareKey))
         }
         return [
-            m("push", push, "PUSH/PULL one-way stream", bareOneWay),
-            m("pull", pull, "REQ(8 B)/REP(N B) fetch", bareFetch),
-            m("push+pull", pushPull, "REQ/REP echo round trip", bareEcho),
-            m("push,pull", pushThenPull, "REQ/REP echo round trip", bareEcho),
+            m("push", push, "PUSH/PULL one-way stream", bareOneWay, "bareOneWay"),
+            m("pull", pull, "REQ(8 B)/REP(N B) fetch", bareFetch, "bareFetch"),
+            m("push+pull", pushPull, "REQ/REP echo round trip", bareEcho, "bareEcho"),
+            m("push,pull", pushThenPull, "REQ/REP echo round trip", bareEcho, "bareEcho"),
         ]
     }
 

@@ -22,7 +22,7 @@ struct TransportBenchCommand: ParsableCommand {
     var sizes = "4K,64K,1M,16M"
 
     @Option(help: "Timed repetitions per measurement; the median is reported.")
-    var repetitions = 5
+    var repetitions = 9
 
     @Option(help: "Transport between processes: tcp (127.0.0.1) or ipc (unix sockets).")
     var transport = "tcp"
