@@ -95,3 +95,40 @@ final class SingleNodeTrainingTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("oops"), r.stderr)
     }
 }
+
+/// docs/EXPORT.md's promise: NumPy alone can load an export and run the model.
+final class ExportInNumPyTests: XCTestCase {
+    func testNumPyForwardPassOfAnExportReproducesTheReportedAccuracy() throws {
+        let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+                && (try? SwiftPSBinary.runProcess(URL(fileURLWithPath: $0), ["-c", "import numpy"], timeout: 60).status) == 0
+        }
+        guard let python else {
+            print("\n*** SKIPPING THE NUMPY EXPORT TEST: no python3 with numpy (scripts/setup --for-tests installs python3-numpy) ***\n")
+            throw XCTSkip("no python3 with numpy: the NumPy loading recipe of docs/EXPORT.md is NOT tested")
+        }
+        let dir = try Exports.temporaryDirectory()
+        let file = dir.appendingPathComponent("mlp.safetensors").path
+        let summary = dir.appendingPathComponent("summary.json").path
+        let r = try SwiftPSBinary.run(["train", "--single", "--model", "mlp", "--steps", "200",
+                                       "--export", file, "--summary-json", summary])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let reported = try XCTUnwrap(try Exports.summary(summary)["test_accuracy"] as? Double)
+        let script = """
+        import gzip, json, struct, sys, numpy as np
+        raw = open(sys.argv[1], "rb").read(); n = struct.unpack("<Q", raw[:8])[0]
+        header = json.loads(raw[8:8 + n]); header.pop("__metadata__"); data = raw[8 + n:]
+        w = {k: np.frombuffer(data[v["data_offsets"][0]:v["data_offsets"][1]], "<f4").reshape(v["shape"]) for k, v in header.items()}
+        x = np.frombuffer(gzip.open(sys.argv[2] + "/t10k-images-idx3-ubyte.gz").read(), np.uint8, offset=16).reshape(-1, 784) / 255
+        y = np.frombuffer(gzip.open(sys.argv[2] + "/t10k-labels-idx1-ubyte.gz").read(), np.uint8, offset=8)
+        h = np.maximum(x @ w["layer1.dense.weight"] + w["layer1.dense.bias"], 0)
+        h = np.maximum(h @ w["layer3.dense.weight"] + w["layer3.dense.bias"], 0)
+        print((((h @ w["layer5.dense.weight"] + w["layer5.dense.bias"]).argmax(1)) == y).mean())
+        """
+        let mnist = SwiftPSBinary.packageRoot.appendingPathComponent("data/mnist").path
+        let p = try SwiftPSBinary.runProcess(URL(fileURLWithPath: python), ["-c", script, file, mnist], timeout: 120)
+        XCTAssertEqual(p.status, 0, p.stderr)
+        let numpyAccuracy = try XCTUnwrap(Double(p.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), p.stdout)
+        XCTAssertEqual(numpyAccuracy, reported, accuracy: 0.0005)
+    }
+}
