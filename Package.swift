@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning"], swiftSettings: strict),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "CZeroMQ"], swiftSettings: strict),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Datasets", "swiftps"], swiftSettings: strict),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "Datasets", "Wire", "swiftps"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

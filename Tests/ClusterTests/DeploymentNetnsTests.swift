@@ -82,12 +82,16 @@ final class DeploymentNetnsTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: out) }
         let r = try harness(["--binary", binary.path, "--servers", "2", "--workers", "4", "--prefix", prefix,
                              "--subnet", subnet, "--out", out.path, "--min-accuracy", "0.88", "--reference",
+                             // 60 steps × 437,544 gradient bytes ≈ 26 MB each way per worker.
+                             "--min-worker-bytes", "10000000",
                              "--timeout", "600", "--",
                              "--epochs", "1", "--steps", "60", "--batch", "256", "--seed", "7"],
                             timeout: 900)
         XCTAssertEqual(r.status, 0, "multi-host job failed:\n\(r.stderr)")
         XCTAssertTrue(r.stderr.contains("ok: converged"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("traffic crossed namespaces"), r.stderr)
+        for w in 1...4 {   // traffic crossed namespaces, by each worker's interface counters
+            XCTAssertTrue(r.stderr.contains("ok: worker-\(w) (\(subnet).\(100 + w)) sent"), r.stderr)
+        }
         XCTAssertTrue(r.stderr.contains("distributed sync weights equal"), r.stderr)
         try assertNothingLeftBehind(prefix)
     }
