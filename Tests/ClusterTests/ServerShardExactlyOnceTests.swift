@@ -17,15 +17,16 @@ final class ServerShardExactlyOnceTests: XCTestCase {
         let policy = ValidationPolicy(checkGradientsFinite: false)
 
         /// Starts a shard, answers its registration with a 4-parameter job, connects a worker.
-        init(mode: String, workers: Int) throws {
+        init(mode: String, workers: Int, bind: String = "tcp://127.0.0.1:*",
+             publishBind: String = "tcp://127.0.0.1:*") throws {
             context = try WireContext()
             coordinator = try WireSocket(context, .router)
             try coordinator.bind("tcp://127.0.0.1:*")
             let endpoint = try coordinator.lastEndpoint
             let finished = done
             Thread {
-                let shard = ServerShard(coordinator: endpoint, bind: "tcp://127.0.0.1:*",
-                                        publishBind: "tcp://127.0.0.1:*", advertise: "127.0.0.1")
+                let shard = ServerShard(coordinator: endpoint, bind: bind,
+                                        publishBind: publishBind, advertise: "127.0.0.1")
                 do { try shard.run() } catch { print("server shard failed: \(error)") }
                 finished.signal()
             }.start()
@@ -107,6 +108,19 @@ final class ServerShardExactlyOnceTests: XCTestCase {
         XCTAssertEqual(state.weights, [0, 0, 0, 0])
         XCTAssertEqual(try h.push(rank: 1, step: 0, gradient: 3).text, "duplicate")   // after the step
         state = try h.pull()
+        XCTAssertEqual(state.version, 1)
+        XCTAssertEqual(state.weights, [0, 0, 0, 0])
+        try h.stop()
+    }
+
+    func testShardBoundToIPCAdvertisesItsIPCEndpointsAndServes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swiftps-ipc-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let h = try Harness(mode: "sync", workers: 1, bind: "ipc://\(dir.path)/router",
+                            publishBind: "ipc://\(dir.path)/publish")
+        XCTAssertEqual(try h.push(rank: 0, step: 0, gradient: 2).text, "")   // w = 1 − 0.5 · 2 = 0
+        let state = try h.pull()
         XCTAssertEqual(state.version, 1)
         XCTAssertEqual(state.weights, [0, 0, 0, 0])
         try h.stop()

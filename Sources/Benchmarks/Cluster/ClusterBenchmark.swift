@@ -53,10 +53,9 @@ public enum ClusterBenchmark {
         transport.executable = o.executable
         let bare = try bareOneWayThroughput(bytes: sliceBytes, options: transport)
 
-        let batch = (cluster.summary["steps"] as? Int).map { _ in o.batch } ?? nil
         let singleRate = single.summary["samples_per_second"] as? Double ?? .nan
         let clusterRate = cluster.summary["samples_per_second"] as? Double ?? .nan
-        let globalBatch = Double(batch ?? inferredBatch(cluster.output) ?? 0)
+        let globalBatch = Double(o.batch ?? inferredBatch(cluster.output) ?? 0)
         let samples = Double(o.steps) * globalBatch
         let singleStep = globalBatch / singleRate * 1000
 
@@ -69,13 +68,11 @@ public enum ClusterBenchmark {
         print(String(format: "  per step: compute %.3f ms, push %.3f ms, wait %.3f ms (workers); apply %.3f ms, broadcast %.3f ms (servers)",
                      compute, push, wait, apply, broadcast))
         let moveMs = bytes / bare * 1000
-        let bound = 1.25 * (compute + moveMs)
         print(String(format: "  bytes moved per step: %.0f (%.3f ms at the bare ceiling)", bytes, moveMs))
         print(String(format: "  step time / (compute + bytes ÷ bare) = %.3f / %.3f = %.2f (target ≤ 1.25)",
                      step, compute + moveMs, step / (compute + moveMs)))
         print(String(format: "  CPU per sample, cluster / single-node = %.2f; step time, cluster / single-node = %.2f",
                      cluster.cpu / single.cpu, step / singleStep))
-        _ = bound
     }
 
     static func inferredBatch(_ output: String) -> Int? {

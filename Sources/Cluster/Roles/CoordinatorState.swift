@@ -244,7 +244,10 @@ final class CoordinatorState {
     }
 
     private func recordProgress(_ h: Header) {
-        if let t = StepTimings.parse(h.text) { workerTimings[h.rank] = t }
+        if let t = StepTimings.parse(h.text) {
+            workerTimings[h.rank] = t
+            logger.debug("worker \(h.rank) timings over \(totalSteps) steps: \(h.text)")
+        }
         progress[h.step, default: [:]][h.rank] = (h.loss, h.exampleCount, h.examplesPerSecond)
         printReadyEpochs()
     }
@@ -264,10 +267,9 @@ final class CoordinatorState {
         if let t = StepTimings.parse(h.text) { serverTimings[h.rank] = t }
         if snap.reported.count == job.servers {
             snapshots[h.version] = nil
-            let done = snap.values.withUnsafeBufferPointer { src in
-                network.parameters.update(fromContentsOf: src)
+            snap.values.withUnsafeBufferPointer { src in
+                _ = network.parameters.update(fromContentsOf: src)
             }
-            _ = done
             evaluations[h.version] = Evaluator.evaluate(network, on: split.test, batch: 256)
             if h.version == evaluationVersions.last { finalParameters = snap.values }
             printReadyEpochs()

@@ -29,10 +29,11 @@ public final class ServerShard {
     /// The endpoint peers should dial: the bound port on the advertised host.
     func advertised(_ socket: WireSocket, host: String) throws -> String {
         let bound = try socket.lastEndpoint
+        // ipc:// names a path on this host: peers dial it as it is (same-host clusters only).
+        if bound.hasPrefix("ipc://") || bound.hasPrefix("inproc://") { return bound }
         guard let port = LocalAddress.port(ofEndpoint: bound) else {
             throw ClusterError(.io, "cannot read the port of \(bound)")
         }
-        if bound.hasPrefix("ipc://") || bound.hasPrefix("inproc://") { return bound }
         return "tcp://\(host):\(port)"
     }
 
