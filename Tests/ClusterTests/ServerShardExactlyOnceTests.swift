@@ -42,6 +42,7 @@ final class ServerShardExactlyOnceTests: XCTestCase {
             job.servers = 1
             job.mode = mode
             job.parameterCount = 4
+            job.globalBatch = 2
             job.totalSteps = 100
             job.stepsPerEpoch = 100
             ack.job = job
@@ -110,6 +111,20 @@ final class ServerShardExactlyOnceTests: XCTestCase {
         state = try h.pull()
         XCTAssertEqual(state.version, 1)
         XCTAssertEqual(state.weights, [0, 0, 0, 0])
+        try h.stop()
+    }
+
+    func testPushClaimingAnImpossibleExampleCountIsRefusedAndNotApplied() throws {
+        let h = try Harness(mode: "sync", workers: 1)
+        var push = Header(kind: .push, role: .worker, rank: 0, jobID: h.jobID)
+        push.keyLo = 0
+        push.keyHi = 4
+        push.exampleCount = 0
+        try h.worker.send(header: push, frames: [.floats([1, 1, 1, 1])])
+        XCTAssertTrue(try h.reply(.error).text.contains("claims 0 examples"))
+        let state = try h.pull()
+        XCTAssertEqual(state.version, 0)
+        XCTAssertEqual(state.weights, [1, 1, 1, 1])
         try h.stop()
     }
 

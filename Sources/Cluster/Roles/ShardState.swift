@@ -78,6 +78,12 @@ final class ShardState {
                 try reply(error: "push for [\(h.keyLo), \(h.keyHi)) but this shard owns exactly [\(range.lowerBound), \(range.upperBound))", to: from, router: router)
                 return
             }
+            // The example count weights this push in the rank-order sum; a count outside what a
+            // worker's local batch can be would skew (0: divide by zero) every weight.
+            guard h.exampleCount >= 1, h.exampleCount <= max(1, job.globalBatch) else {
+                try reply(error: "push from worker \(h.rank) claims \(h.exampleCount) examples; a local batch has 1...\(job.globalBatch)", to: from, router: router)
+                return
+            }
             let applied = try push(m, publisher: publisher, coordinator: coordinator)
             if mode != .sync {
                 // Async/SSP: the pusher gets the weights its push produced straight back, ahead
