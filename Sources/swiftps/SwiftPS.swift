@@ -8,6 +8,7 @@ struct SwiftPS: ParsableCommand {
         commandName: "swiftps",
         abstract: "A distributed parameter-server trainer: coordinator, server shards and workers over ZeroMQ.",
         subcommands: [TrainCommand.self, CoordinatorCommand.self, ServerCommand.self, WorkerCommand.self,
+                      EvaluateCommand.self,
                       BenchCommand.self])
 
     /// swift-log to stderr; `SWIFTPS_LOG_LEVEL` (trace…critical) sets the level, default info.

@@ -65,6 +65,22 @@ final class SingleNodeTrainingTests: XCTestCase {
         XCTAssertEqual(data.count, 8 + n + total * 4)
     }
 
+    func testEvaluateOfAnExportReproducesTheTrainersAccuracy() throws {
+        let dir = try Exports.temporaryDirectory()
+        let file = dir.appendingPathComponent("logreg.safetensors").path
+        let summary = dir.appendingPathComponent("summary.json").path
+        let r = try SwiftPSBinary.run(["train", "--single", "--model", "logreg", "--steps", "100",
+                                       "--export", file, "--summary-json", summary])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let accuracy = try XCTUnwrap(try Exports.summary(summary)["test_accuracy"] as? Double)
+        let e = try SwiftPSBinary.run(["evaluate", file, "--data", "mnist"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        XCTAssertTrue(e.stdout.contains(String(format: "test accuracy %.2f%%", accuracy * 100)), e.stdout)
+        let wrong = try SwiftPSBinary.run(["evaluate", file, "--data", "iris"])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.stderr.contains("[28, 28, 1]"), wrong.stderr)
+    }
+
     func testBadFlagsGetAClearMessageAndNonZeroExit() throws {
         let cases: [([String], String)] = [
             (["--model", "resnet"], "resnet"),
