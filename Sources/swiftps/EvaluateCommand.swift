@@ -11,21 +11,15 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "A model written by --export.")
     var model: String
 
-    @Option(help: "Data: mnist, iris, a directory of MNIST-format IDX files, or a .csv / .npy file.")
-    var data: String = "mnist"
-
-    @Option(help: "Separate test set (same kinds as --data).")
-    var testData: String?
-
-    @Option(help: "CSV column holding the class label.")
-    var labelColumn: String?
+    @OptionGroup var dataOptions: DataOptions
 
     @Option(help: "Seed of the 80/20 split for data without a test set (use the training run's).")
     var seed: UInt64 = 1
 
     func run() throws {
         let network = try ModelImport.load(path: model, maxBatch: 256)
-        let split = try DataSource.load(data: data, testData: testData, labelColumn: labelColumn, seed: seed)
+        let split = try DataSource.load(data: dataOptions.data ?? "mnist", testData: dataOptions.testData,
+                                        labelColumn: dataOptions.labelColumn, seed: seed)
         guard split.test.sampleShape == network.inputShape, split.test.classCount <= network.classCount else {
             throw ClusterError(.dataMismatch, "\(model) takes inputs of shape \(network.inputShape) and \(network.classCount) classes; \(split.test.name) has \(split.test.sampleShape) and \(split.test.classCount)")
         }

@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
         discussion: """
         Examples:
           swiftps train --single --model cnn
-          swiftps train --workers 4 --servers 2 --model mlp --epochs 2 --data mnist
+          swiftps train --workers 4 --servers 2 --model mlp --epochs 4 --data mnist
           swiftps train --single --model mlp --schedule-workers 4 --steps 60 --export ref.safetensors
         """)
 

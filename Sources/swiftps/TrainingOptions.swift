@@ -25,14 +25,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Seed for initialisation, the data split and the data schedule.")
     var seed: UInt64 = 1
 
-    @Option(help: "Training data: mnist, iris, a directory of MNIST-format IDX files, or a .csv / .npy file (default: mnist; iris for iris-mlp).")
-    var data: String?
-
-    @Option(help: "Separate test set (same kinds as --data). Without it CSV/NPY data and Iris are split 80/20, stratified, by seed.")
-    var testData: String?
-
-    @Option(help: "CSV column holding the class label (default: label, species, class or target, else the last column).")
-    var labelColumn: String?
+    @OptionGroup var dataOptions: DataOptions
 
     @Option(help: "Synchronisation: sync (BSP), async (ASP) or ssp (bounded staleness).")
     var mode: String = "sync"
@@ -67,12 +60,24 @@ struct TrainingOptions: ParsableArguments {
     /// The resolved job; `workers`/`servers` describe the schedule and the cluster shape.
     func job(workers: Int, servers: Int) throws -> TrainingJob {
         let r = try TrainingJob.resolve(model: model, optimizer: optimizer, learningRate: lr,
-                                        batch: batch, epochs: epochs, data: data)
+                                        batch: batch, epochs: epochs, data: dataOptions.data)
         return TrainingJob(modelName: r.name, spec: r.spec, optimizer: r.optimizer, batch: r.batch,
                            epochs: r.epochs, maxSteps: steps, seed: seed, data: r.data,
-                           testData: testData, labelColumn: labelColumn, workers: workers,
+                           testData: dataOptions.testData, labelColumn: dataOptions.labelColumn, workers: workers,
                            servers: servers, mode: SyncMode(rawValue: mode) ?? .sync,
                            staleness: staleness, blasThreads: blasThreads,
                            summaryJSON: summaryJson, export: export)
     }
+}
+
+/// Where the examples come from; shared by `train`, `coordinator` and `evaluate`.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Data: mnist, iris, a directory of MNIST-format IDX files, or a .csv / .npy file (training default: mnist; iris for iris-mlp).")
+    var data: String?
+
+    @Option(help: "Separate test set (same kinds as --data). Without it CSV/NPY data and Iris are split 80/20, stratified, by seed.")
+    var testData: String?
+
+    @Option(help: "CSV column holding the class label (default: label, species, class or target, else the last column).")
+    var labelColumn: String?
 }
