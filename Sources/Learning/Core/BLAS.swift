@@ -12,8 +12,20 @@ public enum BLAS {
     /// than it gains; when several SwiftPS roles share a host, cores ÷ local processes avoids
     /// oversubscription.
     public static func setThreads(_ n: Int) {
-        openblas_set_num_threads(Int32(clamping: max(1, n)))
+        let threads = Int32(clamping: max(1, n))
+        openblas_set_num_threads(threads)
+        configuredThreads = threads
     }
+
+    /// What `setThreads` asked for (OpenBLAS's own count is lowered around skinny GEMMs).
+    nonisolated(unsafe) private static var configuredThreads: Int32 = 0
+
+    /// A GEMM with a side this short is split badly over threads (each thread gets a sliver)
+    /// and wakes OpenBLAS's helper threads, which then spin against the single-threaded work
+    /// around the call (im2col, pooling). Measured on the cnn's first conv (K = 10, and
+    /// M = 10 in its weight gradient): with two threads the layer ran at 0.68 of bare sgemm
+    /// and slower than with one; run single-threaded it is back at 0.9.
+    static let skinnySide = 16
 
     /// The number of threads OpenBLAS currently uses.
     public static var threads: Int {
@@ -33,6 +45,9 @@ public enum BLAS {
         beta: Float,
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        let skinny = configuredThreads > 1 && min(m, n, k) <= skinnySide
+        if skinny { openblas_set_num_threads(1) }
+        defer { if skinny { openblas_set_num_threads(configuredThreads) } }
         cblas_sgemm(
             CblasRowMajor,
             transposeA ? CblasTrans : CblasNoTrans,
