@@ -87,6 +87,7 @@ public final class LocalCluster: @unchecked Sendable {
             children.append(child)
         }
         let start = Date()
+        var coordinatorDone: Date?
         while true {
             if let failed = children.first(where: { !$0.process.isRunning && $0.process.terminationStatus != 0 }) {
                 stopAll(children)
@@ -97,6 +98,18 @@ public final class LocalCluster: @unchecked Sendable {
                 throw ClusterError(.peerFailed, "\(failed.role.name) \(how); the cluster was stopped. Its last output:\n  \(last)")
             }
             if children.allSatisfy({ !$0.process.isRunning }) { break }
+            // The coordinator finished the job: every other role was told to shut down and has
+            // a grace period to do so; one that lingers is stopped and named, not waited on.
+            if let first = children.first, !first.process.isRunning {
+                if coordinatorDone == nil { coordinatorDone = Date() }
+                if let done = coordinatorDone, Date().timeIntervalSince(done) > 10 {
+                    let lingering = children.filter { $0.process.isRunning }.map(\.role.name)
+                    stopAll(children)
+                    flush(children)
+                    FileHandle.standardError.write(Data("warning: \(lingering.joined(separator: ", ")) still running 10 s after the coordinator finished; stopped\n".utf8))
+                    break
+                }
+            }
             if let timeout, Date().timeIntervalSince(start) > timeout {
                 stopAll(children)
                 throw ClusterError(.timeout, "the local cluster did not finish within \(Int(timeout)) s")

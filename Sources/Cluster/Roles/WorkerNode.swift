@@ -55,7 +55,7 @@ public final class WorkerNode {
         // Stay until the coordinator says the job is over (it evaluates the final weights).
         let jobPolicy = ValidationPolicy(jobID: me.jobID, checkGradientsFinite: false)
         _ = try awaitMessage(on: coordinator, policy: jobPolicy, kind: .shutdown, timeout: 600,
-                             resend: nil, heartbeat: me.header(.heartbeat))
+                             resend: nil, heartbeat: me.header(.heartbeat), silence: Liveness.timeout)
         logger.info("worker \(me.rank): shutdown")
     }
 
@@ -109,15 +109,20 @@ public final class WorkerNode {
 }
 
 /// Waits for one message of `kind`, handling the coordinator's errors and shutdowns.
+///
+/// `silence`: once registered, the coordinator sends a heartbeat every second, so hearing
+/// nothing at all for this long means it is gone (a worker must not wait out `timeout`).
 func awaitMessage(on socket: WireSocket, policy: ValidationPolicy, kind: MessageKind, timeout: Double,
-                  resend: Header?, heartbeat: Header? = nil) throws -> InboundMessage {
+                  resend: Header?, heartbeat: Header? = nil, silence: Double? = nil) throws -> InboundMessage {
     let start = Clock.now
     var lastSend = Clock.now
+    var lastHeard = Clock.now
     let poller = Poller()
     try poller.add(socket)
     while true {
         try poller.poll(timeout: .milliseconds(200))
         while let m = try socket.receive(policy: policy) {
+            lastHeard = Clock.now
             if m.header.kind == kind { return m }
             switch m.header.kind {
             case .error: throw ClusterError(.peerFailed, "coordinator: \(m.header.text)")
@@ -129,6 +134,9 @@ func awaitMessage(on socket: WireSocket, policy: ValidationPolicy, kind: Message
             if let resend { try socket.send(header: resend) }
             if let heartbeat { _ = try socket.send(header: heartbeat, wait: false) }
             lastSend = Clock.now
+        }
+        if let silence, Clock.seconds(since: lastHeard) > silence {
+            throw ClusterError(.peerFailed, "the coordinator has been silent for \(Int(silence)) s; it is presumed dead")
         }
         if Clock.seconds(since: start) > timeout {
             throw ClusterError(.timeout, "no \(kind) from the coordinator within \(Int(timeout)) s")
