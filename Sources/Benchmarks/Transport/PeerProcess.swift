@@ -1,3 +1,4 @@
+import Cluster
 import Foundation
 
 /// The parent's handle on one server-shard child process.
@@ -55,8 +56,8 @@ struct ShardEndpoints: Sendable {
     let bareBack: String
     let bareRep: String
 
-    /// Contiguous, near-equal key ranges (DESIGN: split regardless of tensor boundaries).
+    /// The shard's keys, split exactly as the cluster splits them.
     static func range(rank: Int, servers: Int, parameterCount: Int) -> Range<Int> {
-        (rank * parameterCount / servers)..<((rank + 1) * parameterCount / servers)
+        KeyRanges.split(count: parameterCount, parts: servers)[rank]
     }
 }
