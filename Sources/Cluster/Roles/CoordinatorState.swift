@@ -343,10 +343,15 @@ final class CoordinatorState {
         }
         let compute = mean(workerTimings, "compute"), push = mean(workerTimings, "push"), wait = mean(workerTimings, "wait")
         let updates = Double(job.mode == .sync ? 1 : job.workers)
-        return String(format: "breakdown (ms per step): compute %.3f  push %.3f  wait %.3f  step %.3f (worker mean) | apply %.3f  broadcast %.3f (server mean, %.0f update%@ per step) | %d bytes moved per step",
+        // The compute a step costs this host: every worker's compute CPU time, spread over the
+        // cores they share. A worker's wall-clock compute understates it when workers take
+        // turns on fewer cores than there are workers (a worker that runs alone looks fast).
+        let cores = Double(min(ProcessInfo.processInfo.activeProcessorCount, job.workers))
+        let computeCPU = mean(workerTimings, "computeCPU") * Double(workerTimings.count) / max(cores, 1)
+        return String(format: "breakdown (ms per step): compute %.3f  push %.3f  wait %.3f  step %.3f (worker mean) | apply %.3f  broadcast %.3f (server mean, %.0f update%@ per step) | %d bytes moved per step | compute CPU of all workers per core %.3f",
                       compute, push, wait, compute + push + wait,
                       mean(serverTimings, "apply") * updates, mean(serverTimings, "broadcast") * updates,
-                      updates, updates == 1 ? "" : "s", bytesPerStep)
+                      updates, updates == 1 ? "" : "s", bytesPerStep, computeCPU)
     }
 
     /// Gradient pushed plus weights received by every worker, per step (payload bytes).

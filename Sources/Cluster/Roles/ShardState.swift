@@ -21,6 +21,10 @@ final class ShardState {
     let pending: [UnsafeMutableBufferPointer<Float>]
     let pendingViews: [UnsafeBufferPointer<Float>]
     var received: [Bool]
+    /// Sync: each rank's gradient as ZeroMQ received it, read in place (no copy) until the
+    /// step is applied; `pending[k]` holds a copy only when a frame is not float-aligned.
+    var held: [InboundMessage?]
+    var views: [UnsafeBufferPointer<Float>]
     var counts: [Int]
     let combined: UnsafeMutableBufferPointer<Float>
     /// Async/SSP: the last step applied per rank (−1: none yet).
@@ -47,6 +51,8 @@ final class ShardState {
         } : []
         pendingViews = pending.map { UnsafeBufferPointer($0) }
         received = Array(repeating: false, count: n)
+        held = Array(repeating: nil, count: n)
+        views = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: n)
         counts = Array(repeating: 0, count: n)
         combined = .allocate(capacity: range.count)
         combined.initialize(repeating: 0)
@@ -93,6 +99,10 @@ final class ShardState {
                 w.step = clock
                 _ = try router.send(header: w, frames: [Float.frame(UnsafeBufferPointer(weights))], to: from, wait: false)
             }
+            // A sync worker learns its push was applied from the next weights, so an accepted
+            // sync push gets no ack (one message and one wake-up fewer per worker and step);
+            // a duplicate is always answered, so a resending worker hears why nothing changed.
+            if mode == .sync && applied { return }
             var ack = identity.header(.pushAck)
             ack.step = h.step
             ack.version = version
@@ -122,18 +132,29 @@ final class ShardState {
                 throw ClusterError(.protocolViolation, "worker \(k) pushed step \(h.step) while shard \(identity.rank) is at step \(version) of a sync job")
             }
             if received[k] { return false }
-            m.copyFloats(frame: 0, into: pending[k])
+            let raw = m.frame(0)
+            if raw.count == range.count * 4, let base = raw.baseAddress,
+               Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
+                held[k] = m
+                views[k] = UnsafeRawBufferPointer(start: base, count: raw.count).bindMemory(to: Float.self)
+            } else {
+                m.copyFloats(frame: 0, into: pending[k])
+                views[k] = pendingViews[k]
+            }
             counts[k] = h.exampleCount
             received[k] = true
             if received.allSatisfy({ $0 }) {
                 timings.begin()
-                if pending.count == 1 {
-                    optimizer.step(parameters: weights, gradients: pendingViews[0])
+                if views.count == 1 {
+                    optimizer.step(parameters: weights, gradients: views[0])
                 } else {
-                    GradientCombiner.combine(pendingViews, exampleCounts: counts, into: combined)
+                    GradientCombiner.combine(views, exampleCounts: counts, into: combined)
                     optimizer.step(parameters: weights, gradients: UnsafeBufferPointer(combined))
                 }
-                for i in received.indices { received[i] = false }
+                for i in received.indices {
+                    received[i] = false
+                    held[i] = nil
+                }
                 try applied(publisher: publisher, coordinator: coordinator, broadcast: true)
             }
             return true

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where a role's time per step goes, for `swiftps bench cluster`'s breakdown.
 ///
 /// Accumulated with the monotonic clock (two reads per phase, no allocation) and reported
@@ -14,6 +18,16 @@ struct StepTimings {
     }
 
     mutating func begin() { started = Clock.now }
+
+    /// Adds `value` seconds to `key` (for quantities measured outside the lap clock).
+    mutating func add(_ key: String, _ value: Double) { seconds[key, default: 0] += value }
+
+    /// CPU seconds this process has used, all threads (OpenBLAS helpers included).
+    static var processCPUSeconds: Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
 
     /// Adds the time since the last `begin`/`lap` to `key` and starts the next phase.
     mutating func lap(_ key: String) {

@@ -33,7 +33,7 @@ final class WorkerSession {
     var lastBeat: UInt64 = 0
     var lastCoordinatorMessage = Clock.now
     let weightsPolicy: ValidationPolicy
-    var timings = StepTimings(["compute", "push", "wait"])
+    var timings = StepTimings(["compute", "push", "wait", "computeCPU"])
     let coordinatorPolicy: ValidationPolicy
 
     init(job: JobSpec, identity: RoleIdentity, shard: Dataset, context: WireContext,
@@ -133,6 +133,7 @@ final class WorkerSession {
                 try wait(until: { $0.knownClock.allSatisfy { $0 >= need } }, what: "SSP clock \(need)", pushes: nil)
             }
             timings.begin()
+            let cpuBefore = StepTimings.processCPUSeconds
             for i in 0..<b { indices[i] = order[local * b + i] }
             shard.gather(UnsafeBufferPointer(indices), features: features, labels: labels)
             let loss = network.lossAndGradient(inputs: features, labels: labels, batch: b)
@@ -141,6 +142,7 @@ final class WorkerSession {
             }
             epochLoss += Double(loss) * Double(b)
             epochExamples += b
+            timings.add("computeCPU", StepTimings.processCPUSeconds - cpuBefore)
             timings.lap("compute")
             try push(step: t)
             timings.lap("push")
