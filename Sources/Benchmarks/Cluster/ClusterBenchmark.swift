@@ -37,6 +37,10 @@ public enum ClusterBenchmark {
 
         print("cluster benchmark: \(o.model), \(o.steps) steps, \(o.workers) workers × \(o.servers) servers (\(o.mode)) vs single-node")
         let single = try child(o.executable, ["train", "--single"] + common)
+        // Single-node at its default BLAS threads is the fair speed baseline, but OpenBLAS's
+        // helper threads spin and burn CPU; one thread is single-node's most CPU-frugal setting,
+        // so CPU per sample is also compared against that.
+        let frugal = try child(o.executable, ["train", "--single", "--blas-threads", "1"] + common)
         let cluster = try child(o.executable, ["train", "--workers", String(o.workers), "--servers", String(o.servers),
                                                "--mode", o.mode] + common)
         guard let line = cluster.output.split(separator: "\n").first(where: { $0.contains("breakdown (ms per step)") }) else {
@@ -78,6 +82,8 @@ public enum ClusterBenchmark {
                      step, computeCPU + moveMs, step / (computeCPU + moveMs)))
         print(String(format: "  CPU per sample, cluster / single-node = %.2f; step time, cluster / single-node = %.2f",
                      cluster.cpu / single.cpu, step / singleStep))
+        print(String(format: "  CPU per sample, cluster / single-node on 1 BLAS thread (%.2f µs/sample) = %.2f",
+                     frugal.cpu / samples * 1e6, cluster.cpu / frugal.cpu))
     }
 
     static func inferredBatch(_ output: String) -> Int? {
