@@ -47,7 +47,7 @@ typedef enum _Swiftps__Kind {
    */
   SWIFTPS__KIND__KIND_REGISTER_ACK = 2,
   /*
-   * coordinator → worker: a chunk of its data shard (u8 images, i32 labels)
+   * worker → coordinator: request chunk i; reply: f32 features, i32 labels
    */
   SWIFTPS__KIND__KIND_DATA_CHUNK = 3,
   /*
