@@ -26,11 +26,15 @@ final class BatchGather {
         indices.deallocate()
     }
 
-    /// Gathers the examples `examples[order[p]]` for positions p in [from, from + count).
-    func fill(from data: Dataset, examples: UnsafeBufferPointer<Int>, order: UnsafeBufferPointer<Int>,
-              from start: Int, count: Int) {
-        for i in 0..<count {
-            indices[i] = examples[order[start + i]]
+    /// Gathers the examples at positions `order[p]` for p in [from, from + count), each mapped
+    /// through `examples` when given (the single-node trainer holds the whole set and maps shard
+    /// positions to example indices; a worker holds only its shard, in shard order).
+    func fill(from data: Dataset, order: UnsafeBufferPointer<Int>, from start: Int, count: Int,
+              examples: UnsafeBufferPointer<Int>? = nil) {
+        if let examples {
+            for i in 0..<count { indices[i] = examples[order[start + i]] }
+        } else {
+            for i in 0..<count { indices[i] = order[start + i] }
         }
         data.gather(UnsafeBufferPointer(rebasing: indices[0..<count]), features: features, labels: labels)
     }

@@ -77,8 +77,8 @@ public final class SingleNodeTrainer {
                 for k in 0..<n {
                     shards[k].withUnsafeBufferPointer { shard in
                         orders[k].withUnsafeBufferPointer { order in
-                            gather.fill(from: train, examples: shard, order: order,
-                                        from: t * localSizes[k], count: localSizes[k])
+                            gather.fill(from: train, order: order, from: t * localSizes[k],
+                                        count: localSizes[k], examples: shard)
                         }
                     }
                     let loss = network.lossAndGradient(inputs: gather.features, labels: gather.labels,

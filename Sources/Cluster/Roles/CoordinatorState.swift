@@ -23,7 +23,6 @@ final class CoordinatorState {
     /// Chunks of each worker's shard, gathered on first request and kept for resends.
     let chunkExamples: Int
     var finished = false
-    var failure: ClusterError?
 
     /// Weights of one evaluation point, assembled from every shard's report.
     struct Snapshot {
@@ -38,7 +37,7 @@ final class CoordinatorState {
     var printedEpochs = 0
     var epochStarted: UInt64 = 0
     var trainingStarted: UInt64 = 0
-    var lastEpochLine: (trainLoss: Double, rate: Double) = (.nan, 0)
+    var lastTrainLoss = Double.nan
     var finalParameters: [Float] = []
     /// Phase timings reported at the end by each worker and server (seconds, whole run).
     var workerTimings: [Int: [String: Double]] = [:]
@@ -293,7 +292,7 @@ final class CoordinatorState {
             let trainLoss = lossSum / Double(max(examples, 1))
             let seconds = Clock.seconds(since: epochStarted)
             epochStarted = Clock.now
-            lastEpochLine = (trainLoss, rate)
+            lastTrainLoss = trainLoss
             printer.epochDone(epoch: e + 1, of: epochsToRun, trainLoss: trainLoss, testLoss: eval.loss,
                               testAccuracy: eval.accuracy, samplesPerSecond: rate, seconds: seconds)
             printedEpochs += 1
@@ -361,7 +360,7 @@ final class CoordinatorState {
         if let line = breakdownLine { printer.line(line) }
         let final = evaluationVersions.last.flatMap { evaluations[$0] } ?? (.nan, 0)
         let summary = TrainingSummary(
-            testAccuracy: final.accuracy, testLoss: final.loss, trainLoss: lastEpochLine.trainLoss,
+            testAccuracy: final.accuracy, testLoss: final.loss, trainLoss: lastTrainLoss,
             epochs: epochsToRun, steps: totalSteps,
             samplesPerSecond: Double(trainedExamples) / max(trainingSeconds, 1e-9),
             wallSeconds: wallSeconds, model: job.modelName, optimizer: job.optimizer.kind.rawValue,

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Wire
 
 /// Who is speaking: stamps every outgoing header with the sender's role, rank and job id.
@@ -20,15 +23,9 @@ struct RoleIdentity {
         case .server: tag = "s"
         case .worker: tag = "w"
         }
-        return Array("\(tag)-\(getpidValue())-\(g.next() & 0xFFFF_FFFF)".utf8)
+        return Array("\(tag)-\(getpid())-\(g.next() & 0xFFFF_FFFF)".utf8)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-func getpidValue() -> Int32 { getpid() }
 
 /// Liveness bookkeeping shared by every role: a peer silent for `timeout` is dead.
 struct Liveness {

@@ -79,10 +79,10 @@ public final class ServerShard {
         var lastHeard = Clock.now
         var lastRegister = Clock.now
         var ack: InboundMessage?
+        let registrationPoller = Poller()
+        try registrationPoller.add(coordinator)
         while ack == nil {
-            let poller = Poller()
-            try poller.add(coordinator)
-            try poller.poll(timeout: .milliseconds(200))
+            try registrationPoller.poll(timeout: .milliseconds(200))
             while let m = try coordinator.receive(policy: coordPolicy) {
                 lastHeard = Clock.now
                 switch m.header.kind {

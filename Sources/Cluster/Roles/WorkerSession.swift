@@ -27,9 +27,7 @@ final class WorkerSession {
     var knownClock: [Int]
     /// Async/SSP: the newest step each shard acknowledged (−1: none yet).
     var ackedStep: [Int]
-    let indices: UnsafeMutableBufferPointer<Int>
-    let features: UnsafeMutablePointer<Float>
-    let labels: UnsafeMutablePointer<Int32>
+    let gather: BatchGather
     var lastBeat: UInt64 = 0
     var lastCoordinatorMessage = Clock.now
     let weightsPolicy: ValidationPolicy
@@ -91,9 +89,7 @@ final class WorkerSession {
         knownVersion = Array(repeating: -1, count: ranges.count)
         knownClock = Array(repeating: 0, count: ranges.count)
         ackedStep = Array(repeating: -1, count: ranges.count)
-        indices = .allocate(capacity: localBatch)
-        features = .allocate(capacity: localBatch * shard.sampleSize)
-        labels = .allocate(capacity: localBatch)
+        gather = BatchGather(capacity: localBatch, sampleSize: shard.sampleSize)
         weightsPolicy = ValidationPolicy(jobID: identity.jobID, parameterCount: job.parameterCount,
                                          checkGradientsFinite: false,
                                          acceptedKinds: [.weights, .pushAck, .error])
@@ -103,9 +99,6 @@ final class WorkerSession {
     func close() {
         shardSockets.forEach { $0.close() }
         subscriber.close()
-        indices.deallocate()
-        features.deallocate()
-        labels.deallocate()
     }
 
     func train() throws {
@@ -134,9 +127,8 @@ final class WorkerSession {
             }
             timings.begin()
             let cpuBefore = StepTimings.processCPUSeconds
-            for i in 0..<b { indices[i] = order[local * b + i] }
-            shard.gather(UnsafeBufferPointer(indices), features: features, labels: labels)
-            let loss = network.lossAndGradient(inputs: features, labels: labels, batch: b)
+            order.withUnsafeBufferPointer { gather.fill(from: shard, order: $0, from: local * b, count: b) }
+            let loss = network.lossAndGradient(inputs: gather.features, labels: gather.labels, batch: b)
             guard loss.isFinite else {
                 throw ClusterError(.dataMismatch, "worker \(identity.rank): the loss became \(loss) at step \(t); lower --lr")
             }
